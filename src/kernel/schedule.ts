@@ -1,0 +1,170 @@
+// Scheduling: turns the unrealized part of a graph into steps. Elementwise ops and views are fused
+// into their consumers (inlined into one expression); reductions, routines, host sources, values
+// used more than once and the requested outputs get buffers of their own.
+import { alu, cnst, idx as loopVar, type Expr } from "../core/alu.js";
+import type { TypedArray } from "../core/dtype.js";
+import { contiguousView, type View } from "../core/shape.js";
+import { build, graphBuilder, toposort, type Node } from "../graph/node.js";
+import type { LowerCtx, OpDef } from "../ops/def.js";
+import { opDef } from "../ops/registry.js";
+import { exprKey, type Kernel } from "./ir.js";
+
+export type Step =
+  | { readonly kind: "kernel"; readonly node: Node; readonly kernel: Kernel; readonly args: readonly Node[] }
+  | { readonly kind: "routine"; readonly node: Node; readonly routine: string; readonly args: readonly Node[] }
+  | { readonly kind: "host"; readonly node: Node; readonly data: () => TypedArray };
+
+export interface Schedule {
+  readonly steps: readonly Step[];
+  /** The node computed for each requested output (a routine decomposition may have replaced it). */
+  readonly outputs: readonly Node[];
+}
+
+const VIEW_OPS = new Set(["reshape", "permute", "expand", "slice", "flip"]);
+const isRealized = (n: Node): boolean => n.realized !== undefined;
+
+/** The strided view of `n` over a realized base, if `n` is a chain of copy-free views of one. */
+export function stridedOf(n: Node): { base: Node; view: View } | null {
+  if (n.realized) return { base: n, view: n.realized.view };
+  if (!VIEW_OPS.has(n.op)) return null;
+  const lower = opDef(n.op).lower;
+  const inner = n.inputs[0] ? stridedOf(n.inputs[0]) : null;
+  if (!inner || lower.kind !== "expr" || !lower.view) return null;
+  const v = lower.view(inner.view, n.params, n.shape);
+  return v ? { base: inner.base, view: v } : null;
+}
+
+/** Replaces routine ops the backend lacks by their portable decompositions. */
+function expandRoutines(targets: readonly Node[], has: (routine: string) => boolean): Node[] {
+  const memo = new Map<Node, Node>();
+  for (const n of toposort(targets, isRealized)) {
+    if (isRealized(n)) {
+      memo.set(n, n);
+      continue;
+    }
+    const ins = n.inputs.map((i) => memo.get(i) ?? i);
+    const lower = opDef(n.op).lower;
+    let out: Node;
+    if (lower.kind === "routine" && !has(lower.routine)) out = lower.decompose(graphBuilder, ins, n.params);
+    else out = ins.every((x, i) => x === n.inputs[i]) ? n : build(n.op, ins, n.params);
+    memo.set(n, out);
+  }
+  return targets.map((t) => memo.get(t) ?? t);
+}
+
+/** Schedules the computation of `targets` (which must not be realized yet). */
+export function schedule(targets: readonly Node[], hasRoutine: (routine: string) => boolean = () => false): Schedule {
+  const outputs = expandRoutines(targets, hasRoutine);
+  const order = toposort(outputs, isRealized).filter((n) => !isRealized(n));
+  const uses = new Map<Node, number>();
+  for (const n of order) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+
+  const own = new Set<Node>(outputs);
+  for (const n of order) {
+    const lower = opDef(n.op).lower;
+    if (lower.kind !== "expr") own.add(n);
+    if (lower.kind === "routine") n.inputs.forEach((i) => own.add(i));
+    const cheap = VIEW_OPS.has(n.op) || n.op === "full" || n.op === "iota";
+    if ((uses.get(n) ?? 0) > 1 && !cheap) own.add(n);
+    // a computed value broadcast by expand would be recomputed for every copy: keep it in a buffer
+    if (n.op === "expand") {
+      const src = n.inputs[0] as Node;
+      if (!isRealized(src) && !VIEW_OPS.has(src.op) && src.op !== "full" && src.size < n.size) own.add(src);
+    }
+  }
+
+  const steps: Step[] = [];
+  for (const n of order) {
+    if (!own.has(n) || isRealized(n)) continue;
+    const lower = opDef(n.op).lower;
+    if (lower.kind === "source") {
+      const host = lower.host;
+      if (!host) throw new Error(`${n.op}: a source node without data cannot be computed`);
+      steps.push({ kind: "host", node: n, data: () => host(n.params, n.shape, n.dtype) });
+    } else if (lower.kind === "routine") {
+      steps.push({ kind: "routine", node: n, routine: lower.routine, args: n.inputs });
+    } else {
+      steps.push(kernelFor(n, own));
+    }
+  }
+  return { steps, outputs };
+}
+
+/** Builds the kernel that computes `root`, inlining every producer that has no buffer of its own. */
+function kernelFor(root: Node, own: ReadonlySet<Node>): Step {
+  const args: Node[] = [];
+  const names: string[] = [];
+  const argIndex = (n: Node): number => {
+    let i = args.indexOf(n);
+    if (i < 0) i = args.push(n) - 1;
+    return i;
+  };
+  const and = (a: Expr | undefined, b: Expr | undefined): Expr | undefined =>
+    a && b ? alu("and", [a, b], "bool") : (a ?? b);
+
+  const load = (n: Node, view: View, base: Node, index: readonly Expr[], valid: Expr | undefined): Expr => {
+    let flat = cnst(view.offset, "int32");
+    index.forEach((e, i) => {
+      const s = view.strides[i] ?? 0;
+      if (s !== 0 && (view.shape[i] ?? 1) !== 1)
+        flat = alu("add", [flat, alu("mul", [e, cnst(s, "int32")], "int32")], "int32");
+    });
+    const e: Expr = { k: "load", buf: argIndex(base), idx: flat, dtype: n.dtype, ...(valid ? { valid } : {}) };
+    return e;
+  };
+
+  const exprOf = (n: Node, index: readonly Expr[], valid: Expr | undefined, isRoot: boolean): Expr => {
+    if (!isRoot) {
+      if (n.realized) return load(n, n.realized.view, n, index, valid);
+      if (own.has(n)) return load(n, contiguousView(n.shape), n, index, valid);
+      const sv = VIEW_OPS.has(n.op) ? stridedOf(n) : null;
+      if (sv) return load(n, sv.view, sv.base, index, valid);
+    }
+    const def = opDef(n.op) as OpDef<object>;
+    const lower = def.lower;
+    if (lower.kind !== "expr") throw new Error(`${n.op}: cannot be inlined into a kernel`);
+    names.push(n.op);
+    const ctx: LowerCtx = {
+      idx: index,
+      outShape: n.shape,
+      outDtype: n.dtype,
+      inShapes: n.inputs.map((i) => i.shape),
+      inDtypes: n.inputs.map((i) => i.dtype),
+      load: (i, ix, v) => exprOf(n.inputs[i] as Node, ix, and(valid, v), false),
+    };
+    return lower.expr(ctx, n.params);
+  };
+
+  const rank = root.shape.length;
+  const vars = root.shape.map((_, i) => loopVar(i));
+  const lower = opDef(root.op).lower;
+  let body: Expr;
+  let reduce: Kernel["reduce"];
+  if (lower.kind === "reduce") {
+    const src = root.inputs[0] as Node;
+    const axes = (root.params as { axes: number[] }).axes;
+    names.push(lower.op);
+    body = exprOf(
+      src,
+      src.shape.map((_, a) => (axes.includes(a) ? loopVar(rank + a) : loopVar(a))),
+      undefined,
+      false,
+    );
+    reduce = { op: lower.op, axes, sizes: axes.map((a) => src.shape[a] ?? 1) };
+  } else {
+    body = exprOf(root, vars, undefined, true);
+  }
+  const inputs = args.map((a) => a.dtype);
+  const name = `k_${[...new Set(names)].slice(0, 4).join("_") || "copy"}`;
+  const key = `${root.shape.join("x")}|${root.dtype}|${inputs.join(",")}|${reduce ? `${reduce.op}:${reduce.axes.join(",")}:${reduce.sizes.join(",")}|` : ""}${exprKey(body)}`;
+  const kernel: Kernel = {
+    name,
+    outShape: root.shape,
+    outDtype: root.dtype,
+    inputs,
+    body,
+    key,
+    ...(reduce ? { reduce } : {}),
+  };
+  return { kind: "kernel", node: root, kernel, args };
+}

@@ -2,10 +2,10 @@
 import { castScalar, type DType } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { keyFromSeed, splitKey, type Key } from "../core/random.js";
-import { checkShape, sizeOf } from "../core/shape.js";
+import { checkShape } from "../core/shape.js";
 import { build } from "../graph/node.js";
 import { asTensor, fullNode, type TensorLike } from "./convert.js";
-import { add, astype, cos, eq, floor, log, lt, mul, neg, sqrt, sub } from "./math.js";
+import { add, astype, cos, eq, floor, log, lt, mul, sqrt, sub } from "./math.js";
 import { Tensor } from "./tensor.js";
 
 export interface DTypeOption {

@@ -3,11 +3,9 @@
 export interface Flags {
   /** Record the creation site of every tensor, so leak reports name the line. */
   debugLeaks: boolean;
-  /** Count how often a documented subgradient (relu at 0, ties in max, …) is used. */
-  debugSubgradients: boolean;
 }
 
-export const flags: Flags = { debugLeaks: false, debugSubgradients: false };
+export const flags: Flags = { debugLeaks: false };
 
 export function setFlags(f: Partial<Flags>): void {
   Object.assign(flags, f);

@@ -64,8 +64,12 @@ export function schedule(targets: readonly Node[], hasRoutine: (routine: string)
     const lower = opDef(n.op).lower;
     if (lower.kind !== "expr") own.add(n);
     if (lower.kind === "routine") n.inputs.forEach((i) => own.add(i));
-    const cheap = VIEW_OPS.has(n.op) || n.op === "full" || n.op === "iota";
-    if ((uses.get(n) ?? 0) > 1 && !cheap) own.add(n);
+    if ((uses.get(n) ?? 0) > 1) {
+      // a shared view is inlined at each use, so the value under it is what must not be recomputed
+      let base = n;
+      while (VIEW_OPS.has(base.op) && !isRealized(base)) base = base.inputs[0] as Node;
+      if (!isRealized(base) && base.op !== "full" && base.op !== "iota") own.add(base);
+    }
     // a computed value broadcast by expand would be recomputed for every copy: keep it in a buffer
     if (n.op === "expand") {
       const src = n.inputs[0] as Node;

@@ -52,8 +52,16 @@ function expandRoutines(targets: readonly Node[], has: (routine: string) => bool
   return targets.map((t) => memo.get(t) ?? t);
 }
 
+export interface ScheduleOptions {
+  /** Whether a backend routine exists (else the op's decomposition is used). */
+  hasRoutine?: (routine: string) => boolean;
+  /** Fuse elementwise chains into their consumers (off: one kernel per op, views still copy nothing). */
+  fuse?: boolean;
+}
+
 /** Schedules the computation of `targets` (which must not be realized yet). */
-export function schedule(targets: readonly Node[], hasRoutine: (routine: string) => boolean = () => false): Schedule {
+export function schedule(targets: readonly Node[], opts: ScheduleOptions = {}): Schedule {
+  const hasRoutine = opts.hasRoutine ?? (() => false);
   const outputs = expandRoutines(targets, hasRoutine);
   const order = toposort(outputs, isRealized).filter((n) => !isRealized(n));
   const uses = new Map<Node, number>();
@@ -63,6 +71,7 @@ export function schedule(targets: readonly Node[], hasRoutine: (routine: string)
   for (const n of order) {
     const lower = opDef(n.op).lower;
     if (lower.kind !== "expr") own.add(n);
+    if (opts.fuse === false && !VIEW_OPS.has(n.op) && n.op !== "full" && n.op !== "iota") own.add(n);
     if (lower.kind === "routine") n.inputs.forEach((i) => own.add(i));
     if ((uses.get(n) ?? 0) > 1) {
       // a shared view is inlined at each use, so the value under it is what must not be recomputed

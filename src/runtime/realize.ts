@@ -7,6 +7,8 @@ import { contiguousView, isContiguous, sizeOf, type View } from "../core/shape.j
 import { toposort, type Node } from "../graph/node.js";
 import { schedule, stridedOf, type Step } from "../kernel/schedule.js";
 import { backendInstance } from "./device.js";
+import { getOptLevel } from "./options.js";
+import { optimize, type OptLevel } from "../graph/pipeline.js";
 import { allocStorage, type Storage } from "./storage.js";
 
 export const storageOf = (n: Node): Storage | undefined => n.realized?.storage as Storage | undefined;
@@ -44,17 +46,11 @@ function onBackend(n: Node, backend: Backend): Storage {
   return moved;
 }
 
-/** Computes every node in `nodes` that has no value yet. */
-export function realize(nodes: readonly Node[]): void {
+/** Computes every node in `nodes` that has no value yet, at the current optimization level. */
+export function realize(nodes: readonly Node[], level: OptLevel = getOptLevel()): void {
   const todo = [...new Set(nodes)].filter((n) => !n.realized);
   if (!todo.length) return;
-  for (const n of todo) {
-    const sv = stridedOf(n);
-    if (sv && sv.base !== n) attach(n, storageOf(sv.base) as Storage, sv.view);
-  }
-  const rest = todo.filter((n) => !n.realized);
-  if (!rest.length) return;
-  for (const n of toposort(rest, (x) => x.realized !== undefined)) {
+  for (const n of toposort(todo, (x) => x.realized !== undefined)) {
     if (n.op === "const" && !n.realized) {
       throw new DisposedError(
         n.op,
@@ -62,13 +58,28 @@ export function realize(nodes: readonly Node[]): void {
       );
     }
   }
-  const backend = backendInstance();
-  const plan = schedule(rest, (r) => r in backend.routines);
-  run(plan.steps, plan.outputs, backend);
-  rest.forEach((t, i) => {
-    const out = plan.outputs[i] as Node;
-    if (out !== t) attach(t, storageOf(out) as Storage, out.realized?.view);
+  const roots = optimize(todo, level).roots;
+  const pending: number[] = [];
+  roots.forEach((r, i) => {
+    const sv = stridedOf(r);
+    if (sv) attach(todo[i] as Node, storageOf(sv.base) as Storage, sv.view);
+    else pending.push(i);
   });
+  if (!pending.length) return;
+  const backend = backendInstance();
+  const plan = schedule(
+    pending.map((i) => roots[i] as Node),
+    { hasRoutine: (r) => r in backend.routines, fuse: level >= 1 },
+  );
+  run(plan.steps, plan.outputs, backend);
+  const computed = pending.map((i, k) => {
+    const t = todo[i] as Node;
+    const out = plan.outputs[k] as Node;
+    if (out !== t && !t.realized) attach(t, storageOf(out) as Storage, out.realized?.view);
+    return out;
+  });
+  // results computed under another node (after rewriting) now live on the targets only
+  for (const out of new Set(computed)) if (out.realized && out.handles <= 0 && !todo.includes(out)) detachStorage(out);
 }
 
 function run(steps: readonly Step[], outputs: readonly Node[], backend: Backend): void {

@@ -4,7 +4,7 @@ import type { Expr } from "../../core/alu.js";
 import { castScalar, viewBytes, type TypedArray } from "../../core/dtype.js";
 import { REDUCE_INIT } from "../../kernel/ir.js";
 import type { Backend, DeviceBuffer, Program } from "../backend.js";
-import { ALU_JS } from "./alu.js";
+import { ALU_JS } from "../../core/scalar.js";
 
 interface JsBuffer extends DeviceBuffer {
   readonly data: ArrayBuffer;

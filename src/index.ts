@@ -38,3 +38,7 @@ export { grad, valueAndGrad, vjp, jvp, variable, backward, type GradOptions } fr
 export { tidy, keep, dispose, debugLeaks, leakReport } from "./tensor/memory.js";
 export { leaves, mapTree, type Tree } from "./tensor/pytree.js";
 export * as random from "./tensor/random.js";
+export { jit, explain, type JitOptions, type Jitted } from "./tensor/jit.js";
+export { setOptLevel, getOptLevel } from "./runtime/options.js";
+export type { Report, ReportJSON } from "./runtime/report.js";
+export type { OptLevel } from "./graph/pipeline.js";

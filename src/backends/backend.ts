@@ -30,6 +30,8 @@ export interface Backend {
   read(buf: DeviceBuffer, bytes: number): Uint8Array;
   compile(kernel: Kernel): Program;
   run(program: Program, out: DeviceBuffer, args: readonly DeviceBuffer[]): void;
+  /** The generated source of a kernel, for explain() (a backend without codegen may omit it). */
+  render?(kernel: Kernel): string;
   /** Routines this backend supplies, by name (ops with a `routine` lowering). */
   readonly routines: Readonly<Record<string, Routine>>;
 }

@@ -10,7 +10,13 @@ import { opDef } from "../ops/registry.js";
 import { exprKey, type Kernel } from "./ir.js";
 
 export type Step =
-  | { readonly kind: "kernel"; readonly node: Node; readonly kernel: Kernel; readonly args: readonly Node[] }
+  | {
+      readonly kind: "kernel";
+      readonly node: Node;
+      readonly kernel: Kernel;
+      readonly args: readonly Node[];
+      readonly fused: readonly Node[];
+    }
   | { readonly kind: "routine"; readonly node: Node; readonly routine: string; readonly args: readonly Node[] }
   | { readonly kind: "host"; readonly node: Node; readonly data: () => TypedArray };
 
@@ -32,6 +38,21 @@ export function stridedOf(n: Node): { base: Node; view: View } | null {
   if (!inner || lower.kind !== "expr" || !lower.view) return null;
   const v = lower.view(inner.view, n.params, n.shape);
   return v ? { base: inner.base, view: v } : null;
+}
+
+/** Largest inlined expression (in ALU ops) that is recomputed at each use rather than stored. */
+const RECOMPUTE_LIMIT = 4;
+
+/** ALU ops an inlined copy of `n` would cost (views and constants are free). */
+function inlineCost(n: Node, own: ReadonlySet<Node>, budget = RECOMPUTE_LIMIT + 1): number {
+  if (isRealized(n) || own.has(n) || n.op === "full" || n.op === "iota") return 0;
+  if (opDef(n.op).lower.kind !== "expr" || n.op === "gather") return budget;
+  let cost = VIEW_OPS.has(n.op) ? 0 : 1;
+  for (const i of n.inputs) {
+    if (cost >= budget) break;
+    cost += inlineCost(i, own, budget - cost);
+  }
+  return cost;
 }
 
 /** Replaces routine ops the backend lacks by their portable decompositions. */
@@ -74,10 +95,17 @@ export function schedule(targets: readonly Node[], opts: ScheduleOptions = {}): 
     if (opts.fuse === false && !VIEW_OPS.has(n.op) && n.op !== "full" && n.op !== "iota") own.add(n);
     if (lower.kind === "routine") n.inputs.forEach((i) => own.add(i));
     if ((uses.get(n) ?? 0) > 1) {
-      // a shared view is inlined at each use, so the value under it is what must not be recomputed
+      // a shared view is inlined at each use, so the value under it is what must not be recomputed;
+      // a cheap one (a few ALU ops over buffers) is recomputed instead of stored and read back
       let base = n;
       while (VIEW_OPS.has(base.op) && !isRealized(base)) base = base.inputs[0] as Node;
-      if (!isRealized(base) && base.op !== "full" && base.op !== "iota") own.add(base);
+      if (
+        !isRealized(base) &&
+        base.op !== "full" &&
+        base.op !== "iota" &&
+        (opts.fuse === false || inlineCost(base, own) > RECOMPUTE_LIMIT)
+      )
+        own.add(base);
     }
     // a computed value broadcast by expand would be recomputed for every copy: keep it in a buffer
     if (n.op === "expand") {
@@ -107,6 +135,7 @@ export function schedule(targets: readonly Node[], opts: ScheduleOptions = {}): 
 function kernelFor(root: Node, own: ReadonlySet<Node>): Step {
   const args: Node[] = [];
   const names: string[] = [];
+  const fused = new Set<Node>([root]);
   const argIndex = (n: Node): number => {
     let i = args.indexOf(n);
     if (i < 0) i = args.push(n) - 1;
@@ -137,6 +166,7 @@ function kernelFor(root: Node, own: ReadonlySet<Node>): Step {
     const lower = def.lower;
     if (lower.kind !== "expr") throw new Error(`${n.op}: cannot be inlined into a kernel`);
     names.push(n.op);
+    fused.add(n);
     const ctx: LowerCtx = {
       idx: index,
       outShape: n.shape,
@@ -179,5 +209,5 @@ function kernelFor(root: Node, own: ReadonlySet<Node>): Step {
     key,
     ...(reduce ? { reduce } : {}),
   };
-  return { kind: "kernel", node: root, kernel, args };
+  return { kind: "kernel", node: root, kernel, args, fused: [...fused] };
 }

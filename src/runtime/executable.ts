@@ -8,10 +8,34 @@ import type { Node } from "../graph/node.js";
 import { optimize, type OptLevel, type OptimizeResult } from "../graph/pipeline.js";
 import { planMemory, verifyPlan, type MemoryPlan } from "../kernel/memory.js";
 import { schedule, stridedOf, type Step } from "../kernel/schedule.js";
+import { opDef } from "../ops/registry.js";
 import { allocStorage, type Storage } from "./storage.js";
+
+/**
+ * A chain of copy-free views over a value that must be computed anyway: compute the value and
+ * return a view of it, rather than running a copy kernel.
+ */
+function viewOfComputed(r: Node): { base: Node; view: View } | null {
+  const chain: Node[] = [];
+  let base = r;
+  while (VIEW_OPS.has(base.op) && !base.realized) {
+    chain.push(base);
+    base = base.inputs[0] as Node;
+  }
+  if (!chain.length || base.realized) return null;
+  let view: View | null = contiguousView(base.shape);
+  for (let i = chain.length - 1; i >= 0 && view; i--) {
+    const n = chain[i] as Node;
+    const lower = opDef(n.op).lower;
+    view = lower.kind === "expr" && lower.view ? lower.view(view, n.params, n.shape) : null;
+  }
+  return view ? { base, view } : null;
+}
 
 /** Where an output's value comes from. */
 type OutputSource = { kind: "step"; node: Node } | { kind: "alias"; base: Node; view: View };
+
+const VIEW_OPS = new Set(["reshape", "permute", "expand", "slice", "flip"]);
 
 export interface Executable {
   readonly level: OptLevel;
@@ -43,18 +67,20 @@ export function compile(
   const srcs: OutputSource[] = [];
   const toCompute: Node[] = [];
   for (const r of optimized.roots) {
-    const sv = stridedOf(r);
+    const sv = stridedOf(r) ?? viewOfComputed(r);
     if (sv) srcs.push({ kind: "alias", base: sv.base, view: sv.view });
-    else {
-      srcs.push({ kind: "step", node: r });
-      toCompute.push(r);
-    }
+    else srcs.push({ kind: "step", node: r });
+    const base = sv ? sv.base : r;
+    if (!base.realized) toCompute.push(base);
   }
   const plan = toCompute.length
     ? schedule(toCompute, { hasRoutine: (r) => r in backend.routines, fuse: level >= 1 })
     : { steps: [], outputs: [] };
-  let k = 0;
-  for (const s of srcs) if (s.kind === "step") s.node = plan.outputs[k++] as Node;
+  const computed = new Map(toCompute.map((n, i) => [n, plan.outputs[i] as Node]));
+  for (const s of srcs) {
+    if (s.kind === "step") s.node = computed.get(s.node) ?? s.node;
+    else s.base = computed.get(s.base) ?? s.base;
+  }
   let memory: MemoryPlan | undefined;
   if (level >= 2) {
     const donated = new Map<Node, number>();

@@ -3,6 +3,7 @@
 import type { Expr } from "../../core/alu.js";
 import { castScalar, viewBytes, type TypedArray } from "../../core/dtype.js";
 import { REDUCE_INIT } from "../../kernel/ir.js";
+import { printKernel } from "../../kernel/print.js";
 import type { Backend, DeviceBuffer, Program } from "../backend.js";
 import { ALU_JS } from "../../core/scalar.js";
 
@@ -127,6 +128,7 @@ export function createJsBackend(): Backend {
       const bufs = args.map((a, i) => viewBytes(k.inputs[i] ?? "float32", (a as JsBuffer).data));
       run(program as JsProgram, viewBytes(k.outDtype, (out as JsBuffer).data), bufs);
     },
+    render: printKernel,
     routines: {},
   };
 }

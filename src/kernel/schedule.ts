@@ -41,7 +41,7 @@ export function stridedOf(n: Node): { base: Node; view: View } | null {
 }
 
 /** Largest inlined expression (in ALU ops) that is recomputed at each use rather than stored. */
-const RECOMPUTE_LIMIT = 4;
+const RECOMPUTE_LIMIT = 8;
 
 /** ALU ops an inlined copy of `n` would cost (views and constants are free). */
 function inlineCost(n: Node, own: ReadonlySet<Node>, budget = RECOMPUTE_LIMIT + 1): number {

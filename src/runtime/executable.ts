@@ -133,7 +133,7 @@ export function execute(
     steps.forEach((s, i) => {
       if (s.kind !== "host") for (const a of s.args) lastUse.set(a, i);
     });
-    const keep = new Set(exe.outputs.flatMap((o) => (o.kind === "step" ? [o.node] : [])));
+    const keep = new Set(exe.outputs.map((o) => (o.kind === "step" ? o.node : o.base)));
     steps.forEach((step, i) => {
       const n = step.node;
       const bytes = n.size * BYTES[n.dtype];

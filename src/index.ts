@@ -6,7 +6,7 @@ export { OPS, type OpName } from "./ops/registry.js";
 export type { Backend } from "./backends/backend.js";
 export { backends, setBackend, getBackend, registerBackend } from "./runtime/device.js";
 export { memory } from "./runtime/storage.js";
-export { Tensor, type Nested, type Axis } from "./tensor/tensor.js";
+export { Tensor, realizeAll as realize, type Nested, type Axis } from "./tensor/tensor.js";
 export { tensor, type TensorLike, type TensorOptions } from "./tensor/convert.js";
 export {
   full,

@@ -410,6 +410,11 @@ export class Tensor {
   }
 }
 
+/** Computes several tensors at once (one compiled plan, so shared work runs once). */
+export function realizeAll(...ts: Tensor[]): void {
+  realize(ts.map((t) => t.node));
+}
+
 /** Realizes `n` and returns a new constant leaf sharing its buffer. */
 export function leafOf(n: Node): Node {
   realize([n]);

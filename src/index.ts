@@ -42,3 +42,4 @@ export { jit, explain, type JitOptions, type Jitted } from "./tensor/jit.js";
 export { setOptLevel, getOptLevel } from "./runtime/options.js";
 export type { Report, ReportJSON } from "./runtime/report.js";
 export type { OptLevel } from "./graph/pipeline.js";
+export { setTuningStore, type TuningStore } from "./runtime/autotune.js";

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Enforces the layering of src/. No dependencies; run as `node tools/check-layers.mjs [root]`.
 //
-// Folders under src/ form layers, lowest first (LAYERS below); src/index.ts sits on top of all of them.
+// Folders under src/ form layers, lowest first (LAYERS below); src/index.ts and src/index.node.ts sit on top of all of them.
 // A file may import (relative specifiers: `import ... from`, `import "..."`, `import("...")`,
 // `export ... from`) only from its own layer or a lower one. On top of that:
 //   - src/backends/** never imports from tensor, graph or autodiff;
@@ -48,7 +48,7 @@ const srcRel = (abs) => path.relative(srcDir, abs).split(path.sep).join("/");
 
 /** The layer of a path relative to src/, or undefined where it is in none. */
 function layerOf(rel) {
-  if (rel === "index.ts" || rel === "index.js" || rel === "index") return TOP;
+  if (/^index(\.node)?(\.ts|\.js)?$/.test(rel)) return TOP;
   const slash = rel.indexOf("/");
   if (slash < 0) return RANK.has(rel) && rel !== TOP ? rel : undefined; // a directory import, `../core`
   const first = rel.slice(0, slash);

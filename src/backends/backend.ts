@@ -28,7 +28,10 @@ export interface Backend {
   write(buf: DeviceBuffer, data: Uint8Array): void;
   /** Copies the first `bytes` bytes of `buf` out. */
   read(buf: DeviceBuffer, bytes: number): Uint8Array;
-  compile(kernel: Kernel): Program;
+  /** Compiles a kernel; `variant` picks one of `variants(kernel)` (the first is the default). */
+  compile(kernel: Kernel, variant?: string): Program;
+  /** Alternative implementations of a kernel that autotuning (O3) times and chooses between. */
+  variants?(kernel: Kernel): readonly string[];
   run(program: Program, out: DeviceBuffer, args: readonly DeviceBuffer[]): void;
   /** The generated source of a kernel, for explain() (a backend without codegen may omit it). */
   render?(kernel: Kernel): string;

@@ -9,6 +9,7 @@ import { optimize, type OptLevel, type OptimizeResult } from "../graph/pipeline.
 import { planMemory, verifyPlan, type MemoryPlan } from "../kernel/memory.js";
 import { schedule, stridedOf, type Step } from "../kernel/schedule.js";
 import { opDef } from "../ops/registry.js";
+import { tune } from "./autotune.js";
 import { allocStorage, type Storage } from "./storage.js";
 
 /**
@@ -45,6 +46,8 @@ export interface Executable {
   readonly outputs: readonly OutputSource[];
   readonly steps: readonly Step[];
   readonly memory: MemoryPlan | undefined;
+  /** Kernel variants chosen by autotuning (O3), by step index. */
+  readonly variants: ReadonlyMap<number, string>;
   readonly optimized: OptimizeResult;
   /** The graph before the passes (the requested nodes). */
   readonly requested: readonly Node[];
@@ -91,7 +94,8 @@ export function compile(
     memory = planMemory(plan.steps, { keep, donated });
     verifyPlan(memory);
   }
-  return { level, backend, inputs, outputs: srcs, steps: plan.steps, memory, optimized, requested: outputs };
+  const variants = level >= 3 ? tune(plan.steps, backend) : new Map<number, string>();
+  return { level, backend, inputs, outputs: srcs, steps: plan.steps, memory, variants, optimized, requested: outputs };
 }
 
 /** Moves a realized node's buffer to `backend` if it lives elsewhere. */
@@ -151,7 +155,7 @@ export function execute(
         backend.write(out.buf, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
       } else if (step.kind === "kernel") {
         backend.run(
-          backend.compile(step.kernel),
+          backend.compile(step.kernel, exe.variants.get(i)),
           out.buf,
           step.args.map((a) => onBackend(a, backend).buf),
         );

@@ -114,4 +114,3 @@ export function bernoulli(p: TensorLike, shape?: readonly number[], opts: Random
   const pt = asTensor(p);
   return lt(rand(shape ?? pt.shape, opts), pt);
 }
-

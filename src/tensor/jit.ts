@@ -89,21 +89,31 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, opts: JitOpti
     });
     try {
       let outTree: unknown;
-      let outNodes: Node[] = [];
+      let exe: Executable | undefined;
       tidy(() => {
         let k = 0;
         const traced = args.map((a) => mapTree(a, () => new Tensor(placeholders[k++] as Node))) as A;
         const out = fn(...traced);
-        outNodes = leaves(out).map((t) => t.node);
+        const outNodes = leaves(out).map((t) => t.node);
         let j = 0;
         outTree = mapTree(out, () => ({ __out: j++ }));
+        const donate = new Set<number>();
+        const donated = new Set(opts.donate ?? []);
+        let n = 0;
+        args.forEach((a, i) => leaves(a).forEach(() => (donated.has(i) ? donate.add(n++) : n++)));
+        exe = compile(outNodes, placeholders, level(), backendInstance(), { donate });
+        // values the function read without taking them as arguments (and constants it made) are
+        // part of the compiled plan: keep them alive with it
+        const held = new Set(placeholders);
+        const hold = (n: Node): void => {
+          if (!n.realized || held.has(n)) return;
+          held.add(n);
+          n.handles++;
+        };
+        for (const s of exe.steps) if (s.kind !== "host") s.args.forEach(hold);
+        for (const o of exe.outputs) if (o.kind === "alias") hold(o.base);
       });
-      const donate = new Set<number>();
-      const donated = new Set(opts.donate ?? []);
-      let k = 0;
-      args.forEach((a, i) => leaves(a).forEach(() => (donated.has(i) ? donate.add(k++) : k++)));
-      const exe = compile(outNodes, placeholders, level(), backendInstance(), { donate });
-      return { exe, placeholders, outTree };
+      return { exe: exe as unknown as Executable, placeholders, outTree };
     } finally {
       for (const p of placeholders) {
         p.handles--;

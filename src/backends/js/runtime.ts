@@ -4,6 +4,7 @@ import type { Expr } from "../../core/alu.js";
 import { castScalar, viewBytes, type TypedArray } from "../../core/dtype.js";
 import { REDUCE_INIT } from "../../kernel/ir.js";
 import { printKernel } from "../../kernel/print.js";
+import { canCodegen, renderJs } from "./codegen.js";
 import type { Backend, DeviceBuffer, Program } from "../backend.js";
 import { ALU_JS } from "../../core/scalar.js";
 
@@ -15,6 +16,8 @@ type Eval = (v: Int32Array, b: readonly TypedArray[]) => number;
 
 interface JsProgram extends Program {
   readonly body: Eval;
+  /** The generated function, for the "codegen" variant. */
+  readonly fn?: (...args: unknown[]) => void;
 }
 
 function compileExpr(e: Expr): Eval {
@@ -115,18 +118,27 @@ export function createJsBackend(): Backend {
     free: () => {},
     write: (buf, data) => new Uint8Array((buf as JsBuffer).data).set(data),
     read: (buf, bytes) => new Uint8Array((buf as JsBuffer).data, 0, bytes).slice(),
-    compile: (kernel) => {
-      let p = cache.get(kernel.key);
+    compile: (kernel, variant = "closure") => {
+      const key = `${variant}|${kernel.key}`;
+      let p = cache.get(key);
       if (!p) {
-        p = { kernel, body: compileExpr(kernel.body) };
-        cache.set(kernel.key, p);
+        const fn =
+          variant === "codegen"
+            ? (new Function(`return ${renderJs(kernel)}`)() as (...args: unknown[]) => void)
+            : undefined;
+        p = { kernel, body: compileExpr(kernel.body), ...(fn ? { fn } : {}) };
+        cache.set(key, p);
       }
       return p;
     },
+    variants: () => (canCodegen ? ["closure", "codegen"] : ["closure"]),
     run: (program, out, args) => {
       const k = program.kernel;
       const bufs = args.map((a, i) => viewBytes(k.inputs[i] ?? "float32", (a as JsBuffer).data));
-      run(program as JsProgram, viewBytes(k.outDtype, (out as JsBuffer).data), bufs);
+      const o = viewBytes(k.outDtype, (out as JsBuffer).data);
+      const p = program as JsProgram;
+      if (p.fn) p.fn(...bufs, o, ALU_JS, castScalar);
+      else run(p, o, bufs);
     },
     render: printKernel,
     routines: {},

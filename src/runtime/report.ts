@@ -156,6 +156,16 @@ export class Report {
     return out.join("\n");
   }
 
+  /**
+   * The graph rendered as SVG by Graphviz where a renderer is available (Node with `dot` on the
+   * PATH); null elsewhere.
+   */
+  async toSVG(which: "after" | "before" = "after"): Promise<string | null> {
+    if (typeof process === "undefined" || !process.versions?.node) return null;
+    const { dotToSvg } = await import("./dot-svg.node.js");
+    return dotToSvg(this.toDot(which));
+  }
+
   /** The optimized graph (or the one before the passes) as Graphviz DOT, kernels as clusters. */
   toDot(which: "after" | "before" = "after"): string {
     const d = this.data;

@@ -5,7 +5,7 @@
 // A file may import (relative specifiers: `import ... from`, `import "..."`, `import("...")`,
 // `export ... from`) only from its own layer or a lower one. On top of that:
 //   - src/backends/** never imports from tensor, graph or autodiff;
-//   - only src/io, src/distributed, src/backends/c, src/backends/cuda and files named *.node.ts may
+//   - only src/io, src/distributed, src/backends/c, src/backends/cuda, src/cli and files named *.node.ts may
 //     import Node builtins (`node:*`, or bare `fs`, `path`, ...), which keeps the rest browser-safe.
 // Type-only imports count like any other. Layers that do not exist yet are simply absent.
 // Prints one line per violation and exits 1, or prints `layers: N files ok`.
@@ -28,12 +28,14 @@ const LAYERS = [
   "io",
   "data",
   "distributed",
+  "train",
+  "cli",
 ];
 const TOP = "index"; // src/index.ts, above every layer
 const RANK = new Map([...LAYERS, TOP].map((name, i) => [name, i]));
 
 const BACKEND_FORBIDDEN = new Set(["tensor", "graph", "autodiff"]);
-const NODE_ALLOWED_DIRS = ["io", "distributed", "backends/c", "backends/cuda"];
+const NODE_ALLOWED_DIRS = ["io", "distributed", "backends/c", "backends/cuda", "cli"];
 const NODE_BUILTINS = new Set([
   ...builtinModules.filter((m) => !m.startsWith("_")),
   ...["fs", "path", "os", "child_process", "worker_threads", "url", "crypto"],

@@ -43,9 +43,8 @@ export function progressLine(o: {
   const metrics = Object.entries(o.metrics)
     .map(([k, v]) => (k.startsWith("acc") ? `${k} ${(100 * v).toFixed(1)}%` : `${k} ${v.toFixed(4)}`))
     .join(" ");
-  return `${o.label} [${bar}] ${o.done}/${o.total} ${metrics} ${Math.round(o.samplesPerSec)} samples/s ETA ${formatDuration(o.eta)}`
-    .replace(/\s+/g, " ")
-    .trim();
+  const parts = [o.label, `[${bar}]`, `${o.done}/${o.total}`, metrics, `${Math.round(o.samplesPerSec)} samples/s`];
+  return [...parts, `ETA ${formatDuration(o.eta)}`].filter((p) => p).join(" ");
 }
 
 export class Progress {

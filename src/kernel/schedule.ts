@@ -43,6 +43,9 @@ export function stridedOf(n: Node): { base: Node; view: View } | null {
 /** Largest inlined expression (in ALU ops) that is recomputed at each use rather than stored. */
 const RECOMPUTE_LIMIT = 8;
 
+/** Largest expression recomputed for every copy of a broadcast instead of being stored once. */
+const BROADCAST_RECOMPUTE_LIMIT = 3;
+
 /** ALU ops an inlined copy of `n` would cost (views and constants are free). */
 function inlineCost(n: Node, own: ReadonlySet<Node>, budget = RECOMPUTE_LIMIT + 1): number {
   if (isRealized(n) || own.has(n) || n.op === "full" || n.op === "iota") return 0;
@@ -110,7 +113,8 @@ export function schedule(targets: readonly Node[], opts: ScheduleOptions = {}): 
     // a computed value broadcast by expand would be recomputed for every copy: keep it in a buffer
     if (n.op === "expand") {
       const src = n.inputs[0] as Node;
-      if (!isRealized(src) && !VIEW_OPS.has(src.op) && src.op !== "full" && src.size < n.size) own.add(src);
+      const costly = opts.fuse === false || inlineCost(src, own) > BROADCAST_RECOMPUTE_LIMIT;
+      if (!isRealized(src) && !VIEW_OPS.has(src.op) && src.op !== "full" && src.size < n.size && costly) own.add(src);
     }
   }
 

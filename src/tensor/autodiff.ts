@@ -154,7 +154,8 @@ export function backward(loss: Tensor, cotangent?: Tensor): void {
     const prev = (vars[i] as Tensor).grad;
     return prev && !prev.isDisposed ? build("add", [prev.node, g]) : g;
   });
-  realize(total);
+  // the loss is computed in the same plan, so it stays readable after the parameters change
+  realize([...total, loss.node]);
   vars.forEach((v, i) => {
     v.grad?.dispose();
     v.grad = new Tensor(leafOf(total[i] as Node));

@@ -3,21 +3,25 @@
 import { setFlags } from "../core/flags.js";
 import { adoptIntoParent, closeScope, liveSites, openScope } from "./handle.js";
 import { leaves } from "./pytree.js";
-import type { Tensor } from "./tensor.js";
+import { realizeAll, type Tensor } from "./tensor.js";
 
-const kept = new WeakSet<object>();
+const keptSet = new WeakSet<object>();
 
 /** Marks a tensor to survive the tidy scope it was made in. */
 export function keep<T extends Tensor>(t: T): T {
-  kept.add(t);
+  keptSet.add(t);
   return t;
 }
 
 function finish<T>(result: T): T {
   const scope = closeScope();
-  const survivors = new Set<object>(leaves(result));
+  const kept = leaves(result);
+  const survivors = new Set<object>(kept);
+  // survivors may still be lazy and read tensors about to be freed: compute them first
+  const pending = kept.filter((t) => !t.isDisposed && scope.has(t));
+  if (pending.length && [...scope].some((h) => !survivors.has(h) && !keptSet.has(h))) realizeAll(...pending);
   for (const h of scope) {
-    if (survivors.has(h) || kept.has(h)) adoptIntoParent(h);
+    if (survivors.has(h) || keptSet.has(h)) adoptIntoParent(h);
     else h.dispose();
   }
   return result;

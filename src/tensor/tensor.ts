@@ -3,7 +3,7 @@ import type { DType, TypedArray } from "../core/dtype.js";
 import { DisposedError, ValueError, fmtShape } from "../core/errors.js";
 import { build, type Node } from "../graph/node.js";
 import { getBackend } from "../runtime/device.js";
-import { attach, readNode, realize, storageOf } from "../runtime/realize.js";
+import { attach, detachStorage, readNode, realize, storageOf } from "../runtime/realize.js";
 import type { Storage } from "../runtime/storage.js";
 import { retainNode, releaseHandle } from "./handle.js";
 import { formatTensor } from "./format.js";
@@ -421,6 +421,8 @@ export function leafOf(n: Node): Node {
   if (n.op === "const") return n;
   const leaf = build("const", [], { uid: nextUid(), shape: [...n.shape], dtype: n.dtype });
   attach(leaf, storageOf(n) as Storage, n.realized?.view);
+  // the value now lives on the leaf; a node no tensor holds must not keep the buffer too
+  if (n.handles <= 0) detachStorage(n);
   return leaf;
 }
 

@@ -43,3 +43,5 @@ export { setOptLevel, getOptLevel } from "./runtime/options.js";
 export type { Report, ReportJSON } from "./runtime/report.js";
 export type { OptLevel } from "./graph/pipeline.js";
 export { setTuningStore, type TuningStore } from "./runtime/autotune.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";

@@ -36,6 +36,10 @@ export class Node {
   }
 }
 
+/** JSON keeps NaN and ±Infinity apart (it would write all three as null) and -0 apart from 0. */
+const exactNumbers = (_k: string, v: unknown): unknown =>
+  typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)) ? `#${Object.is(v, -0) ? "-0" : v}` : v;
+
 const interned = new Map<string, WeakRef<Node>>();
 const cleanup = new FinalizationRegistry<string>((key) => {
   const ref = interned.get(key);
@@ -52,7 +56,7 @@ export function build(op: string, inputs: readonly Node[], params: object = {}):
   const inDtypes = inputs.map((n) => n.dtype);
   const shape = def.shape(inShapes, params, inDtypes);
   const dtype = def.dtype(inDtypes, params);
-  const key = `${op}|${JSON.stringify(params)}|${inputs.map((n) => n.id).join(",")}`;
+  const key = `${op}|${JSON.stringify(params, exactNumbers)}|${inputs.map((n) => n.id).join(",")}`;
   const hit = interned.get(key)?.deref();
   if (hit) return hit;
   const node = new Node(op as OpName, inputs, params as Record<string, unknown>, shape, dtype, key);

@@ -177,7 +177,13 @@ function kernelFor(root: Node, own: ReadonlySet<Node>): Step {
       outDtype: n.dtype,
       inShapes: n.inputs.map((i) => i.shape),
       inDtypes: n.inputs.map((i) => i.dtype),
-      load: (i, ix, v) => exprOf(n.inputs[i] as Node, ix, and(valid, v), false),
+      // a masked read is 0 where the mask is false: buffer loads honour the mask themselves, any
+      // other (inlined) value is selected away
+      load: (i, ix, v) => {
+        const src = n.inputs[i] as Node;
+        const e = exprOf(src, ix, and(valid, v), false);
+        return v && !(e.k === "load" && e.valid) ? alu("where", [v, e, cnst(0, src.dtype)], src.dtype) : e;
+      },
     };
     return lower.expr(ctx, n.params);
   };

@@ -348,23 +348,20 @@ leakFreeTest("optimizer steps do not leak buffers (state tensors are replaced, n
   w.dispose();
 });
 
-test(
-  "training with loss.backward() does not leak buffers across steps",
-  () => {
-    const w = nn.parameter(nb.tensor(W0, { dtype: "float64" }));
-    const opt = new optim.SGD([w], { lr: 0.1 });
-    const counts: number[] = [];
-    for (let t = 0; t < 4; t++) {
-      nb.tidy(() => {
-        opt.zeroGrad();
-        lossOf(w).backward();
-        opt.step();
-      });
-      counts.push(nb.memory().buffers);
-    }
-    opt.zeroGrad();
-    opt.dispose();
-    w.dispose();
-    assert.equal(counts[3], counts[0]);
-  },
-);
+test("training with loss.backward() does not leak buffers across steps", () => {
+  const w = nn.parameter(nb.tensor(W0, { dtype: "float64" }));
+  const opt = new optim.SGD([w], { lr: 0.1 });
+  const counts: number[] = [];
+  for (let t = 0; t < 4; t++) {
+    nb.tidy(() => {
+      opt.zeroGrad();
+      lossOf(w).backward();
+      opt.step();
+    });
+    counts.push(nb.memory().buffers);
+  }
+  opt.zeroGrad();
+  opt.dispose();
+  w.dispose();
+  assert.equal(counts[3], counts[0]);
+});

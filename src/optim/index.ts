@@ -14,3 +14,4 @@ export { Adam, AdamW, type AdamOptions } from "./adam.js";
 export { RMSprop, Adagrad, type RMSpropOptions, type AdagradOptions } from "./rmsprop.js";
 export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR, LinearWarmup } from "./schedule.js";
 export { clipGradNorm, clipGradValue } from "./clip.js";
+export * as functional from "./functional.js";

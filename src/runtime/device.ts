@@ -1,6 +1,7 @@
 // Backend selection: the registry of available backends and the current one.
 import type { Backend } from "../backends/backend.js";
 import { createJsBackend } from "../backends/js/runtime.js";
+import { createWasmBackend, wasmAvailable } from "../backends/wasm/index.js";
 import { ValueError } from "../core/errors.js";
 
 interface Entry {
@@ -10,6 +11,8 @@ interface Entry {
 }
 
 const registry = new Map<string, Entry>([["js", { factory: createJsBackend, priority: 0 }]]);
+// WebAssembly (SIMD128) is the default wherever it runs; js stays the reference
+if (wasmAvailable()) registry.set("wasm", { factory: createWasmBackend, priority: 1 });
 let current: string | undefined;
 
 /** Makes a backend available; the highest priority one is the default. */

@@ -56,7 +56,8 @@ export function renderJs(k: Kernel): string {
     const d = rank + r.axes.length;
     lines.push(`${ind(d)}const x = ${body};`);
     if (r.op === "sum") lines.push(`${ind(d)}acc += x;`);
-    else if (r.op === "prod") lines.push(`${ind(d)}acc *= x;`);
+    else if (r.op === "prod")
+      lines.push(k.outDtype === "int32" ? `${ind(d)}acc = Math.imul(acc, x);` : `${ind(d)}acc *= x;`);
     else if (r.op === "max") lines.push(`${ind(d)}acc = acc !== acc || x !== x ? NaN : Math.max(acc, x);`);
     else lines.push(`${ind(d)}if (acc === acc && (x > acc || x !== x)) { acc = x; best = pos; }`, `${ind(d)}pos++;`);
     r.axes.forEach((_, j) => lines.push(`${ind(d - 1 - j)}}`));

@@ -92,7 +92,8 @@ function run(p: JsProgram, out: TypedArray, bufs: readonly TypedArray[]): void {
           acc += x;
           break;
         case "prod":
-          acc *= x;
+          // int32 products wrap around like every int32 op (float64 would lose the low bits)
+          acc = k.outDtype === "int32" ? Math.imul(acc, x) : acc * x;
           break;
         case "max":
           acc = Number.isNaN(acc) || Number.isNaN(x) ? NaN : Math.max(acc, x);

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import * as nb from "../src/index.js";
-import { optimize } from "../src/graph/pipeline.js";
+import { PASSES, optimize } from "../src/graph/pipeline.js";
 import { countNodes } from "../src/graph/rewrite.js";
 import { verifyPlan, type MemoryPlan } from "../src/kernel/memory.js";
 import type { Node } from "../src/graph/node.js";
@@ -70,6 +70,28 @@ test("passes keep values, never grow the graph, and are idempotent (random graph
   );
 });
 
+test("each pass on its own keeps values, never grows the graph, and is idempotent", () => {
+  for (const pass of PASSES) {
+    fc.assert(
+      fc.property(graphArb, (spec) => {
+        nb.tidy(() => {
+          const xs = inputs();
+          xs.forEach((x) => x.realize());
+          const out = buildGraph(spec, xs);
+          const once = optimize([out.node], 2, [pass]);
+          assert.ok(once.nodesAfter <= once.nodesBefore, `${pass.name} grew the graph`);
+          const twice = optimize(once.roots, 2, [pass]);
+          assert.equal(twice.rewrites.length, 0, `${pass.name} not idempotent: ${JSON.stringify(twice.rewrites)}`);
+          const want = out.dataSync();
+          const got = new nb.Tensor(once.roots[0] as Node).dataSync();
+          assertClose(got, want, { rtol: 1e-12, atol: 1e-12 }, pass.name);
+        });
+      }),
+      { numRuns: 25 },
+    );
+  }
+});
+
 const opsAfter = (t: nb.Tensor): string[] =>
   nb
     .explain(t)
@@ -123,6 +145,9 @@ test("fusion: an elementwise chain is one kernel, softmax takes three, O0 takes 
   const chain = x.mul(2).add(1).relu().mul(x.sigmoid()).sub(x.mul(0.5));
   assert.equal(nb.explain(chain).toJSON().kernels.length, 1);
   assert.equal(nb.explain(nb.softmax(x, -1)).toJSON().kernels.length, 3);
+  const mu = x.mean(-1, true);
+  const layerNorm = x.sub(mu).div(x.sub(mu).square().mean(-1, true).add(1e-5).sqrt());
+  assert.ok(nb.explain(layerNorm).toJSON().kernels.length <= 3);
   const o0 = nb.explain(x.mul(2).add(1).exp(), { optLevel: 0 }).toJSON().kernels.length;
   assert.equal(o0, 3);
 });

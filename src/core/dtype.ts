@@ -72,7 +72,7 @@ export function promoteWeak(t: DType, v: number | boolean): DType {
 export function castScalar(v: number, d: DType): number {
   switch (d) {
     case "bool":
-      return v !== 0 && !Number.isNaN(v) ? 1 : 0;
+      return v !== 0 ? 1 : 0; // NaN is nonzero, so true (as in NumPy)
     case "int32":
       return Number.isFinite(v) ? Math.trunc(v) | 0 : 0;
     case "float32":

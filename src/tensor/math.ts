@@ -50,9 +50,13 @@ function compare(op: string, prims: (x: Node, y: Node) => Node, a0: TensorLike, 
 
 const nb = (op: string, ...xs: Node[]): Node => build(op, xs);
 
-export const add = (a: TensorLike, b: TensorLike): Tensor => binary("add", "add", a, b);
+/** a + b; for two bools, logical or (as in NumPy). */
+export const add = (a: TensorLike, b: TensorLike): Tensor =>
+  binary("add", resultDType(a, b) === "bool" ? "or" : "add", a, b);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => binary("sub", "sub", a, b);
-export const mul = (a: TensorLike, b: TensorLike): Tensor => binary("mul", "mul", a, b);
+/** a · b; for two bools, logical and (as in NumPy). */
+export const mul = (a: TensorLike, b: TensorLike): Tensor =>
+  binary("mul", resultDType(a, b) === "bool" ? "and" : "mul", a, b);
 /** True division: integer operands give float32. */
 export const div = (a: TensorLike, b: TensorLike): Tensor => binary("div", "div", a, b, "float");
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary("maximum", "maximum", a, b);
@@ -135,8 +139,8 @@ export function clamp(x: TensorLike, lo?: number | null, hi?: number | null): Te
   return t;
 }
 
-/** max(x, 0); the subgradient at 0 is 0. */
-export const relu = (x: TensorLike): Tensor => where(gt(x, 0), x, 0);
+/** max(x, 0); NaN stays NaN; the subgradient at 0 is 0. */
+export const relu = (x: TensorLike): Tensor => where(le(x, 0), 0, x);
 export const leakyRelu = (x: TensorLike, slope = 0.01): Tensor => where(gt(x, 0), x, mul(x, slope));
 /** x for x > 0, α(eˣ − 1) otherwise. */
 export const elu = (x: TensorLike, alpha = 1): Tensor => where(gt(x, 0), x, mul(expm1(minimum(x, 0)), alpha));

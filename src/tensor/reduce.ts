@@ -61,6 +61,7 @@ function countOf(t: Tensor, axes: readonly number[]): number {
 
 export function mean(x: TensorLike, axis?: Axis, keepdims = false): Tensor {
   const t = asTensor(x);
+  normAxes("mean", axis, t.ndim);
   const f = isFloat(t.dtype) ? t : astype(t, "float32");
   return div(sum(f, axis, keepdims), countOf(t, normAxes("mean", axis, t.ndim)));
 }
@@ -75,7 +76,7 @@ export function variance(x: TensorLike, axis?: Axis, opts: VarianceOptions = {})
   const f = isFloat(t.dtype) ? t : astype(t, "float32");
   const axes = normAxes("variance", axis, t.ndim);
   const d = sub(f, mean(f, axes, true));
-  const n = countOf(t, axes) - (opts.correction ?? 0);
+  const n = Math.max(countOf(t, axes) - (opts.correction ?? 0), 0);
   return div(sum(mul(d, d), axes, opts.keepdims ?? false), n);
 }
 export const std = (x: TensorLike, axis?: Axis, opts: VarianceOptions = {}): Tensor => sqrt(variance(x, axis, opts));
@@ -92,16 +93,18 @@ export function logsumexp(x: TensorLike, axis?: Axis, keepdims = false): Tensor 
 }
 const abs1 = (t: Tensor): Tensor => where(t.lt(0), neg(t), t);
 
-export const any = (x: TensorLike, axis?: Axis, keepdims = false): Tensor => max(astype(x, "bool"), axis, keepdims);
+/** Whether any element is true (false over an empty axis). */
+export const any = (x: TensorLike, axis?: Axis, keepdims = false): Tensor =>
+  sum(astype(x, "bool"), axis, keepdims).gt(0);
 export const all = (x: TensorLike, axis?: Axis, keepdims = false): Tensor =>
   logicalNot(any(logicalNot(x), axis, keepdims));
 
 function argReduce(op: string, x: Tensor, axis: number | null | undefined, keepdims: boolean): Tensor {
-  let t = x.dtype === "bool" ? astype(x, "int32") : x;
+  const t = x.dtype === "bool" ? astype(x, "int32") : x;
   if (axis === undefined || axis === null) {
-    t = t.reshape([-1]);
-    axis = 0;
-    keepdims = false;
+    // over the flattened tensor; keepdims gives all-ones dims like NumPy
+    const flat = argReduce(op, t.reshape([-1]), 0, false);
+    return keepdims ? flat.reshape(x.shape.map(() => 1)) : flat;
   }
   if (t.size === 0) throw new ValueError(op, `cannot take ${op} of an empty tensor ${fmtShape(t.shape)}`);
   const a = normAxis(op, axis, t.ndim);

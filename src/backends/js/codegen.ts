@@ -43,7 +43,7 @@ export function renderJs(k: Kernel): string {
   lines.push(`${ind(0)}let o = 0;`);
   k.outShape.forEach((n, d) => lines.push(`${ind(d)}for (let v${d} = 0; v${d} < ${n}; v${d}++) {`));
   const body = render(k.body);
-  const store = (x: string): string => (k.outDtype === "bool" ? `out[o++] = ${x} ? 1 : 0;` : `out[o++] = ${x};`);
+  const store = (x: string): string => (k.outDtype === "bool" ? `out[o++] = ${x} !== 0 ? 1 : 0;` : `out[o++] = ${x};`);
   if (!k.reduce) {
     lines.push(`${ind(rank)}${store(body)}`);
   } else {

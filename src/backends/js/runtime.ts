@@ -62,7 +62,7 @@ function run(p: JsProgram, out: TypedArray, bufs: readonly TypedArray[]): void {
   const total = k.outShape.reduce((a, b) => a * b, 1);
   const red = k.reduce;
   const store = (i: number, x: number): void => {
-    out[i] = k.outDtype === "bool" ? (x ? 1 : 0) : x;
+    out[i] = k.outDtype === "bool" ? (x !== 0 ? 1 : 0) : x; // NaN is nonzero: true
   };
   for (let o = 0; o < total; o++) {
     let rem = o;

@@ -197,7 +197,8 @@ export class ExprEmitter implements Ctx {
       }
       this.apply(impl.inner, "float64", arity);
       if (t === "f32") this.c.op("f32.demote_f64");
-      else if (cls === "bool") this.c.op("f64.abs").f64(0).op("f64.gt");
+      else if (cls === "bool")
+        this.c.f64(0).op("f64.ne"); // NaN is nonzero: true
       else this.c.call(this.h.get("toi32"), "toi32");
     } else throw new Error("wasm render: where/cast have no table entry");
   }
@@ -208,8 +209,8 @@ export class ExprEmitter implements Ctx {
     const c = this.c;
     if (to === "bool") {
       if (from === "int32") c.i32(0).op("i32.ne");
-      else if (from === "float32") c.op("f32.abs").f32(0).op("f32.gt");
-      else c.op("f64.abs").f64(0).op("f64.gt");
+      else if (from === "float32") c.f32(0).op("f32.ne");
+      else c.f64(0).op("f64.ne");
     } else if (to === "float32") c.op(from === "float64" ? "f32.demote_f64" : "f32.convert_i32_s");
     else if (to === "float64") c.op(from === "float32" ? "f64.promote_f32" : "f64.convert_i32_s");
     else if (from !== "bool") {
@@ -273,7 +274,7 @@ export class ExprEmitter implements Ctx {
     if (from === to) return;
     const c = this.c;
     if (to === "bool") {
-      if (from === "float32") splat32(c.v("f32x4.abs"), 0, true).v("f32x4.gt");
+      if (from === "float32") splat32(c, 0, true).v("f32x4.ne");
       else splat32(c, 0, false).v("i32x4.ne");
     } else if (from === "bool") {
       if (to === "float32") splat32(c, 1, true).v("v128.and");

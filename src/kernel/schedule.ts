@@ -112,9 +112,12 @@ export function schedule(targets: readonly Node[], opts: ScheduleOptions = {}): 
     }
     // a computed value broadcast by expand would be recomputed for every copy: keep it in a buffer
     if (n.op === "expand") {
-      const src = n.inputs[0] as Node;
+      // look through the reshapes/permutes between the value and the broadcast
+      let src = n.inputs[0] as Node;
+      while (VIEW_OPS.has(src.op) && src.op !== "expand" && !isRealized(src)) src = src.inputs[0] as Node;
       const costly = opts.fuse === false || inlineCost(src, own) > BROADCAST_RECOMPUTE_LIMIT;
-      if (!isRealized(src) && !VIEW_OPS.has(src.op) && src.op !== "full" && src.size < n.size && costly) own.add(src);
+      const constant = src.op === "full" || src.op === "iota";
+      if (!isRealized(src) && !VIEW_OPS.has(src.op) && !constant && src.size < n.size && costly) own.add(src);
     }
   }
 

@@ -26,7 +26,8 @@ export interface Schedule {
   readonly outputs: readonly Node[];
 }
 
-const VIEW_OPS = new Set(["reshape", "permute", "expand", "slice", "flip"]);
+/** Ops that only re-index their input (and can be copy-free strided views). */
+export const VIEW_OPS: ReadonlySet<string> = new Set(["reshape", "permute", "expand", "slice", "flip"]);
 const isRealized = (n: Node): boolean => n.realized !== undefined;
 
 /** The strided view of `n` over a realized base, if `n` is a chain of copy-free views of one. */

@@ -7,7 +7,7 @@ import { contiguousView, type View } from "../core/shape.js";
 import type { Node } from "../graph/node.js";
 import { optimize, type OptLevel, type OptimizeResult } from "../graph/pipeline.js";
 import { planMemory, verifyPlan, type MemoryPlan } from "../kernel/memory.js";
-import { schedule, stridedOf, type Step } from "../kernel/schedule.js";
+import { VIEW_OPS, schedule, stridedOf, type Step } from "../kernel/schedule.js";
 import { opDef } from "../ops/registry.js";
 import { tune } from "./autotune.js";
 import { allocStorage, type Storage } from "./storage.js";
@@ -35,8 +35,6 @@ function viewOfComputed(r: Node): { base: Node; view: View } | null {
 
 /** Where an output's value comes from. */
 type OutputSource = { kind: "step"; node: Node } | { kind: "alias"; base: Node; view: View };
-
-const VIEW_OPS = new Set(["reshape", "permute", "expand", "slice", "flip"]);
 
 export interface Executable {
   readonly level: OptLevel;

@@ -5,3 +5,4 @@ import { fileTuningStore } from "./runtime/tuning-store.node.js";
 setTuningStore(fileTuningStore());
 
 export * from "./index.js";
+export * as data from "./data/index.node.js";

@@ -45,3 +45,5 @@ export type { OptLevel } from "./graph/pipeline.js";
 export { setTuningStore, type TuningStore } from "./runtime/autotune.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export * as io from "./io/index.js";
+export * as data from "./data/index.js";

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Enforces the layering of src/. No dependencies; run as `node tools/check-layers.mjs [root]`.
 //
-// Folders under src/ form layers, lowest first (LAYERS below); src/index.ts and src/index.node.ts sit on top of all of them.
+// Folders under src/ form layers, lowest first (LAYERS below); src/index.ts and src/index.node.ts sit on top of all of them; src/cli (an application) sits above the index.
 // A file may import (relative specifiers: `import ... from`, `import "..."`, `import("...")`,
 // `export ... from`) only from its own layer or a lower one. On top of that:
 //   - src/backends/** never imports from tensor, graph or autodiff;
@@ -29,10 +29,11 @@ const LAYERS = [
   "data",
   "distributed",
   "train",
-  "cli",
 ];
 const TOP = "index"; // src/index.ts, above every layer
-const RANK = new Map([...LAYERS, TOP].map((name, i) => [name, i]));
+// applications built on the public API (the command line) sit above the index
+const APPS = ["cli"];
+const RANK = new Map([...LAYERS, TOP, ...APPS].map((name, i) => [name, i]));
 
 const BACKEND_FORBIDDEN = new Set(["tensor", "graph", "autodiff"]);
 const NODE_ALLOWED_DIRS = ["io", "distributed", "backends/c", "backends/cuda", "cli"];
